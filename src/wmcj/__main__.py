@@ -1,0 +1,5 @@
+"""Allow ``python -m wmcj``."""
+
+from wmcj.cli import main
+
+main()

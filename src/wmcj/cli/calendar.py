@@ -1,0 +1,5 @@
+"""``wmcj calendar``."""
+
+
+def calendar() -> None:
+    """calendar."""

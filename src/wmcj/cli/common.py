@@ -1,0 +1,86 @@
+"""What many commands share: settings from the root, the database, dates, --format and --out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from wmcj.db import Database
+
+
+@dataclass
+class Settings:
+    """The root options, handed to every command through ``ctx.obj``."""
+
+    db: str | None = None
+    _database: Database | None = field(default=None, repr=False)
+
+    def database(self) -> Database:
+        if self._database is None:
+            from wmcj.db import Database, resolve_url
+
+            self._database = Database(resolve_url(self.db))
+        return self._database
+
+
+def database(ctx: typer.Context) -> Database:
+    """The database named by ``--db`` / ``WMCJ_DB`` / the default, opened on first use."""
+    settings = ctx.find_root().obj
+    if not isinstance(settings, Settings):
+        settings = Settings()
+        ctx.find_root().obj = settings
+    return settings.database()
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format: table, json, csv or markdown.")
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write to this file (atomically) instead of the screen.",
+                 dir_okay=False),
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", "-y", help="Plan year (default: this year's plan, else the latest).",
+                 show_default=False),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Compute as of this day, YYYY-MM-DD (default: today).",
+                 show_default=False),
+]
+
+
+def parse_date(value: str, option: str) -> date:
+    """A date the user typed: YYYY-MM-DD."""
+    from wmcj.errors import InputError
+    from wmcj.i18n import _
+
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            _("{option} '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2018-04-26").format(
+                option=option, value=value
+            )
+        ) from None
+
+
+def as_of_day(value: str | None) -> date:
+    from wmcj.clock import today
+
+    return parse_date(value, "--as-of") if value else today()

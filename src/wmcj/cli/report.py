@@ -1,0 +1,5 @@
+"""``wmcj report``."""
+
+
+def report() -> None:
+    """report."""

@@ -1,0 +1,5 @@
+"""``wmcj summary``."""
+
+
+def summary() -> None:
+    """summary."""
