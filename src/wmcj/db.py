@@ -72,7 +72,7 @@ class Database:
         """A session for reading: one consistent snapshot, nothing written."""
         from sqlmodel import Session
 
-        with Session(self.engine) as session, session.begin():
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager

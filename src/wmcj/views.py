@@ -27,6 +27,16 @@ def day_name(key: str, names: dict[str, str]) -> str:
     return names.get(key, key)
 
 
+def day_display(key: str, name: str) -> str:
+    """A built-in day under its English name in English; a plan's own name as written."""
+    from wmcj.i18n import language
+    from wmcj.namedays import BUILTIN_NAMES, BUILTIN_NAMES_EN
+
+    if language() == "en" and BUILTIN_NAMES.get(key) == name:
+        return BUILTIN_NAMES_EN[key]
+    return name
+
+
 def schedule_text(task: dict[str, Any], names: dict[str, str] | None = None) -> str:
     """How a task is scheduled, in a few words: 每季度 1 次 / 清明节、中秋节 ±7 天 / 截止 03-31."""
     names = names or {}
