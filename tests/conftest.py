@@ -25,7 +25,15 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("WMCJ_DB", str(tmp_path / "wmcj.db"))
-    for var in ("WMCJ_TODAY", "WMCJ_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "NO_COLOR", "WMCJ_DEBUG"):
+    for var in (
+        "WMCJ_TODAY",
+        "WMCJ_LANG",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
+        "NO_COLOR",
+        "WMCJ_DEBUG",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     set_language(None)

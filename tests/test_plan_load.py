@@ -46,7 +46,9 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table: what 'the database is untouched' means."""
     with sqlite3.connect(path) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+        return {
+            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+        }
 
 
 @pytest.fixture
@@ -93,7 +95,8 @@ def test_changed_and_added_tasks(database: Database) -> None:
     load(database, BASE)
     text = BASE.replace("due: 03-31", "due: 04-30").replace(
         "        every: quarter\n",
-        "        every: quarter\n      - id: regulations\n        title: 完善制度\n        target: 20\n",
+        "        every: quarter\n"
+        "      - id: regulations\n        title: 完善制度\n        target: 20\n",
     )
     result = load(database, text)
     assert result.tasks_changed == ["work-plan"]
@@ -108,7 +111,10 @@ def test_changed_and_added_tasks(database: Database) -> None:
 
 def test_dropped_task_without_work_is_removed(database: Database) -> None:
     load(database, BASE)
-    result = load(database, BASE.replace("      - id: work-plan\n        title: 制定方案\n        due: 03-31\n", ""))
+    result = load(
+        database,
+        BASE.replace("      - id: work-plan\n        title: 制定方案\n        due: 03-31\n", ""),
+    )
     assert result.tasks_removed == ["work-plan"]
 
 
@@ -118,7 +124,7 @@ def test_dropped_task_with_work_refuses_the_whole_load(database: Database, db_pa
     before = dump(db_path)
     text = BASE.replace("      - id: work-plan\n        title: 制定方案\n        due: 03-31\n", "")
     text = text.replace("title: 方案", "title: 新方案")  # a change that must not land either
-    with pytest.raises(InputError, match="'work-plan'.*--retire"):
+    with pytest.raises(InputError, match=r"'work-plan'.*--retire"):
         load(database, text)
     assert dump(db_path) == before
 
@@ -131,7 +137,12 @@ def test_done_mark_alone_counts_as_work(database: Database) -> None:
         task = session.exec(select(Task).where(Task.key == "work-plan")).one()
         session.add(Completion(task_id=task.id, date=date(2018, 3, 30)))
     with pytest.raises(InputError):
-        load(database, BASE.replace("      - id: work-plan\n        title: 制定方案\n        due: 03-31\n", ""))
+        load(
+            database,
+            BASE.replace(
+                "      - id: work-plan\n        title: 制定方案\n        due: 03-31\n", ""
+            ),
+        )
 
 
 def test_retire_keeps_task_and_activities(database: Database) -> None:
@@ -189,7 +200,9 @@ def test_named_day_override_is_a_change(database: Database) -> None:
 
 slugs = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 titles = st.text(
-    alphabet=st.sampled_from(list("创建文明单位工作方案会议学习志愿服务ABCxyz 、，:#'\"-")), min_size=1, max_size=20
+    alphabet=st.sampled_from(list("创建文明单位工作方案会议学习志愿服务ABCxyz 、，:#'\"-")),
+    min_size=1,
+    max_size=20,
 ).filter(lambda s: s.strip() != "")
 mmdd = st.dates(date(2018, 1, 1), date(2018, 12, 31)).map(lambda d: d.strftime("%m-%d"))
 
@@ -199,11 +212,20 @@ def task_yaml(draw: st.DrawFn, key: str) -> str:
     lines = [f"      - id: {key}", f"        title: {json.dumps(draw(titles), ensure_ascii=False)}"]
     kind = draw(st.sampled_from(["plain", "every", "on"]))
     if kind == "every":
-        lines.append(f"        every: {draw(st.sampled_from(['week', 'month', 'quarter', 'half', 'year']))}")
+        lines.append(
+            f"        every: {draw(st.sampled_from(['week', 'month', 'quarter', 'half', 'year']))}"
+        )
         if draw(st.booleans()):
             lines.append("        start: 02-01")
     elif kind == "on":
-        days = draw(st.lists(st.sampled_from(["qingming", "ip-day", "mid-autumn", "06-01"]), min_size=1, max_size=4, unique=True))
+        days = draw(
+            st.lists(
+                st.sampled_from(["qingming", "ip-day", "mid-autumn", "06-01"]),
+                min_size=1,
+                max_size=4,
+                unique=True,
+            )
+        )
         lines.append(f"        on: [{', '.join(days)}]")
         if draw(st.booleans()):
             lines.append(f"        window: {draw(st.integers(0, 30))}")
@@ -232,7 +254,9 @@ def plans(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=plans())
 def test_any_valid_plan_loaded_twice_changes_nothing(tmp_path: Path, text: str) -> None:
     import uuid

@@ -80,7 +80,11 @@ def test_good_plan_reads_every_key() -> None:
     # `on:` is a key, not True; literal dates normalise to ISO.
     assert festival.on == ("qingming", "ip-day", "sci-tech-week", "2018-06-01", "2018-10-08")
     assert festival.window == 3
-    assert (festival.evidence.photos, festival.evidence.words, festival.evidence.files) == (2, 200, 1)
+    assert (festival.evidence.photos, festival.evidence.words, festival.evidence.files) == (
+        2,
+        200,
+        1,
+    )
     days = spec.named_days()
     assert days["sci-tech-week"].until.isoformat() == "2018-05-26"
     assert days["qingming"].date.isoformat() == "2018-04-05"
@@ -102,7 +106,9 @@ def test_days_entry_overrides_builtin() -> None:
 
 
 def test_anchors_and_aliases_are_allowed() -> None:
-    text = GOOD.replace("    owner: 局创建文明单位工作领导小组", "    owner: &lead 局创建文明单位工作领导小组")
+    text = GOOD.replace(
+        "    owner: 局创建文明单位工作领导小组", "    owner: &lead 局创建文明单位工作领导小组"
+    )
     text = text.replace("        owner: 局办公室", "        owner: *lead")
     assert parse_plan(text, "plan.yaml").areas[0].tasks[1].owner == "局创建文明单位工作领导小组"
 
@@ -126,39 +132,160 @@ BAD = [
     ("version: 1\n", "", "lacks the required key 'version'", 1),
     ("year: 2018\n", "year: twenty\n", "'year' must be a whole number", 2),
     ("unit: 某县科学技术局\n", "unit:\n", "'unit' in the plan has no value", 3),
-    ("title: 2018年文明单位创建工作方案\n", "tittle: x\n", "unknown key 'tittle' in the plan (did you mean 'title'?)", 4),
-    ("        weight: 3\n", "        weight: 3\n        wieght: 2\n", "unknown key 'wieght' in task 'work-plan' (did you mean 'weight'?)", 23),
+    (
+        "title: 2018年文明单位创建工作方案\n",
+        "tittle: x\n",
+        "unknown key 'tittle' in the plan (did you mean 'title'?)",
+        4,
+    ),
+    (
+        "        weight: 3\n",
+        "        weight: 3\n        wieght: 2\n",
+        "unknown key 'wieght' in task 'work-plan' (did you mean 'weight'?)",
+        23,
+    ),
     ("        due: 03-31\n", "        due: 2019-03-31\n", "not in the plan's year 2018", 21),
     ("        due: 03-31\n", "        due: 02-30\n", "'due' '02-30' is not a real date", 21),
-    ("        due: 03-31\n", "        due: March 31\n", "is not a date; write MM-DD or YYYY-MM-DD", 21),
-    ("        due: 03-31\n", "        due: 03-31\n        due: 04-01\n", "key 'due' repeated in task 'work-plan' (first on line 21)", 22),
+    (
+        "        due: 03-31\n",
+        "        due: March 31\n",
+        "is not a date; write MM-DD or YYYY-MM-DD",
+        21,
+    ),
+    (
+        "        due: 03-31\n",
+        "        due: 03-31\n        due: 04-01\n",
+        "key 'due' repeated in task 'work-plan' (first on line 21)",
+        22,
+    ),
     ("        weight: 3\n", "        weight: 0\n", "'weight' must be a number greater than 0", 22),
     ("        weight: 3\n", "        weight: -1\n", "'weight' must be a number greater than 0", 22),
-    ("        weight: 3\n", "        weight: .nan\n", "'weight' must be a number greater than 0", 22),
+    (
+        "        weight: 3\n",
+        "        weight: .nan\n",
+        "'weight' must be a number greater than 0",
+        22,
+    ),
     ("        target: 20\n", "        target: 0\n", "'target' must be at least 1", 31),
     ("        target: 20\n", "        target: 2.5\n", "'target' must be a whole number", 31),
-    ("        every: quarter\n", "        every: quater\n", "'every' must be one of week, month, quarter, half, year, not 'quater' (did you mean 'quarter'?)", 26),
-    ("        every: quarter\n", "        every: quarter\n        on: [qingming]\n", "'every' and 'on' exclude each other", 27),
-    ("        every: quarter\n        start: 2018-03-01\n", "        start: 2018-03-01\n", "'start' goes only with 'every'", 26),
-    ("        start: 2018-03-01\n", "        start: 2018-03-01\n        due: 02-01\n", "'start' 2018-03-01 is after 'due' 2018-02-01", 27),
+    (
+        "        every: quarter\n",
+        "        every: quater\n",
+        "'every' must be one of week, month, quarter, half, year, not 'quater'"
+        " (did you mean 'quarter'?)",
+        26,
+    ),
+    (
+        "        every: quarter\n",
+        "        every: quarter\n        on: [qingming]\n",
+        "'every' and 'on' exclude each other",
+        27,
+    ),
+    (
+        "        every: quarter\n        start: 2018-03-01\n",
+        "        start: 2018-03-01\n",
+        "'start' goes only with 'every'",
+        26,
+    ),
+    (
+        "        start: 2018-03-01\n",
+        "        start: 2018-03-01\n        due: 02-01\n",
+        "'start' 2018-03-01 is after 'due' 2018-02-01",
+        27,
+    ),
     ("        window: 3\n", "        window: -1\n", "'window' must be a whole number", 42),
-    ("        on: [qingming, ip-day, sci-tech-week, 06-01, 2018-10-08]\n        window: 3\n", "        window: 3\n", "'window' goes only with 'on'", 41),
-    ("[qingming, ip-day,", "[qingmin, ip-day,", "unknown named day 'qingmin' (did you mean 'qingming'?)", 41),
+    (
+        "        on: [qingming, ip-day, sci-tech-week, 06-01, 2018-10-08]\n        window: 3\n",
+        "        window: 3\n",
+        "'window' goes only with 'on'",
+        41,
+    ),
+    (
+        "[qingming, ip-day,",
+        "[qingmin, ip-day,",
+        "unknown named day 'qingmin' (did you mean 'qingming'?)",
+        41,
+    ),
     ("[qingming, ip-day,", "[qingming, ip-day, ip-day,", "'ip-day' is listed twice in 'on'", 41),
     ("06-01, 2018-10-08]", "06-01, 2018-06-01]", "'2018-06-01' is listed twice in 'on'", 41),
-    ("        on: [qingming, ip-day, sci-tech-week, 06-01, 2018-10-08]\n", "        on: []\n", "'on' must not be empty", 41),
-    ("{photos: 2, words: 200, files: 1}", "{photos: 0}", "'evidence.photos' must be at least 1", 43),
-    ("{photos: 2, words: 200, files: 1}", "{pictures: 2}", "unknown key 'pictures' in 'evidence'", 43),
-    ("  - id: activities\n", "  - id: Activities\n", "area id 'Activities' must be lowercase letters", 35),
-    ("  - id: activities\n", "  - id: leadership\n", "area id 'leadership' is used twice (first on line 14)", 35),
-    ("      - id: festival-events\n", "      - id: work-plan\n", "task id 'work-plan' is used twice (first on line 19)", 39),
-    ("    kind: safeguard\n", "    kind: safety\n", "'kind' must be one of key-work, safeguard", 36),
-    ("      - id: festival-events\n        title: 节日活动\n", "      - id: festival-events\n", "task 'festival-events' lacks the required key 'title'", 39),
-    ("  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-26}", "  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-18}", "'until' 2018-05-18 is before 'date' 2018-05-19", 12),
-    ("  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-26}", "  sci-tech-week: {date: 2018-05-19}", "day 'sci-tech-week' lacks the required key 'name'", 12),
-    ("  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-26}", "  Sci_Week: {name: x, date: 2018-05-19}", "day key 'Sci_Week' must be lowercase", 12),
-    ("title: 丰富活动载体\n", "title: !!python/object/apply:os.system [echo pwned]\n", "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed", 37),
-    ("    tasks:\n      - id: festival-events", "    tasks: []\n    x:\n      - id: festival-events", "'tasks' must not be empty", 38),
+    (
+        "        on: [qingming, ip-day, sci-tech-week, 06-01, 2018-10-08]\n",
+        "        on: []\n",
+        "'on' must not be empty",
+        41,
+    ),
+    (
+        "{photos: 2, words: 200, files: 1}",
+        "{photos: 0}",
+        "'evidence.photos' must be at least 1",
+        43,
+    ),
+    (
+        "{photos: 2, words: 200, files: 1}",
+        "{pictures: 2}",
+        "unknown key 'pictures' in 'evidence'",
+        43,
+    ),
+    (
+        "  - id: activities\n",
+        "  - id: Activities\n",
+        "area id 'Activities' must be lowercase letters",
+        35,
+    ),
+    (
+        "  - id: activities\n",
+        "  - id: leadership\n",
+        "area id 'leadership' is used twice (first on line 14)",
+        35,
+    ),
+    (
+        "      - id: festival-events\n",
+        "      - id: work-plan\n",
+        "task id 'work-plan' is used twice (first on line 19)",
+        39,
+    ),
+    (
+        "    kind: safeguard\n",
+        "    kind: safety\n",
+        "'kind' must be one of key-work, safeguard",
+        36,
+    ),
+    (
+        "      - id: festival-events\n        title: 节日活动\n",
+        "      - id: festival-events\n",
+        "task 'festival-events' lacks the required key 'title'",
+        39,
+    ),
+    (
+        "  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-26}",
+        "  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-18}",
+        "'until' 2018-05-18 is before 'date' 2018-05-19",
+        12,
+    ),
+    (
+        "  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-26}",
+        "  sci-tech-week: {date: 2018-05-19}",
+        "day 'sci-tech-week' lacks the required key 'name'",
+        12,
+    ),
+    (
+        "  sci-tech-week: {name: 科技活动周, date: 2018-05-19, until: 2018-05-26}",
+        "  Sci_Week: {name: x, date: 2018-05-19}",
+        "day key 'Sci_Week' must be lowercase",
+        12,
+    ),
+    (
+        "title: 丰富活动载体\n",
+        "title: !!python/object/apply:os.system [echo pwned]\n",
+        "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        37,
+    ),
+    (
+        "    tasks:\n      - id: festival-events",
+        "    tasks: []\n    x:\n      - id: festival-events",
+        "'tasks' must not be empty",
+        38,
+    ),
 ]
 
 
@@ -234,7 +361,11 @@ def test_messages_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
     from wmcj.i18n import set_language
 
     set_language("zh")
-    found = problems(GOOD.replace("    weight: 3", "    wieght: 3").replace("        weight: 3", "        wieght: 3"))
+    found = problems(
+        GOOD.replace("    weight: 3", "    wieght: 3").replace(
+            "        weight: 3", "        wieght: 3"
+        )
+    )
     assert "未知的键 'wieght'" in found[0] and "'weight'" in found[0]
 
 
@@ -248,6 +379,13 @@ def test_seed_plan_is_complete() -> None:
     by_key = {t.key: t for t in tasks}
     assert by_key["regulations"].target == 20
     on_days = {d for t in tasks for d in (t.on or ())}
-    assert {"qingming", "mid-autumn", "national-day", "ip-day", "disaster-reduction-day", "sci-tech-week"} <= on_days
+    assert {
+        "qingming",
+        "mid-autumn",
+        "national-day",
+        "ip-day",
+        "disaster-reduction-day",
+        "sci-tech-week",
+    } <= on_days
     assert spec.named_days()["sci-tech-week"].date.isoformat() == "2018-05-19"
     assert spec.ideology and spec.goal

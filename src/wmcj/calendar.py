@@ -28,7 +28,8 @@ def calendar_entries(
 
     days = session.exec(select(NamedDay).where(NamedDay.plan_id == plan.id)).all()
     tasks = session.exec(
-        select(Task).where(Task.plan_id == plan.id, Task.retired == False)  # noqa: E712
+        select(Task)
+        .where(Task.plan_id == plan.id, Task.retired == False)  # noqa: E712
         .order_by(Task.area_id, Task.position)
     ).all()
     hanging: dict[str, list[str]] = {}
@@ -59,16 +60,26 @@ def calendar_entries(
             add(
                 "date",
                 ref,
-                {"date": date.fromisoformat(ref), "until": None, "what": "date", "name": ref,
-                 "tasks": keys},
+                {
+                    "date": date.fromisoformat(ref),
+                    "until": None,
+                    "what": "date",
+                    "name": ref,
+                    "tasks": keys,
+                },
             )
     for task in tasks:
         if task.due is not None:
             add(
                 "due",
                 task.key,
-                {"date": task.due, "until": None, "what": "due", "name": task.title,
-                 "tasks": [task.key]},
+                {
+                    "date": task.due,
+                    "until": None,
+                    "what": "due",
+                    "name": task.title,
+                    "tasks": [task.key],
+                },
             )
     entries.sort(key=lambda pair: pair[0])
     result = []

@@ -20,7 +20,7 @@ from wmcj.errors import InputError, PlanInvalid
 from wmcj.i18n import _
 
 if TYPE_CHECKING:
-    from yaml.nodes import MappingNode, Node
+    from yaml.nodes import Node
 
     from wmcj.namedays import NamedDay
 
@@ -412,7 +412,8 @@ class _Reader:
             return None
         if not _INT.match(value):
             self.problem(
-                node, _("{what} must be a whole number, not '{value}'").format(what=what, value=value)
+                node,
+                _("{what} must be a whole number, not '{value}'").format(what=what, value=value),
             )
             return None
         number = int(value)
@@ -501,8 +502,7 @@ class _Reader:
             self.problem(
                 node,
                 _(
-                    "{what} '{value}' must be lowercase letters, digits and '-' "
-                    "(like 'work-plan')"
+                    "{what} '{value}' must be lowercase letters, digits and '-' (like 'work-plan')"
                 ).format(what=what, value=value),
             )
             return None
@@ -704,7 +704,8 @@ class _Reader:
 
         if "every" in found and "on" in found:
             self.problem(
-                found["on"][0], _("'every' and 'on' exclude each other in {where}").format(where=where)
+                found["on"][0],
+                _("'every' and 'on' exclude each other in {where}").format(where=where),
             )
             ok = False
         if "start" in found and "every" not in found:

@@ -249,7 +249,9 @@ def _sync_task(
     values = _task_values(spec)
     if task is None:
         assert area.id is not None
-        session.add(Task(plan_id=plan_id, area_id=area.id, key=spec.key, position=position, **values))
+        session.add(
+            Task(plan_id=plan_id, area_id=area.id, key=spec.key, position=position, **values)
+        )
         result.tasks_added.append(spec.key)
         return
     changed = _apply(task, values)
@@ -290,8 +292,7 @@ def find_plan(session: Session, year: int | None, today: date | None = None) -> 
                 year=year, years=", ".join(map(str, years))
             )
         )
-    plan = session.exec(select(Plan).where(Plan.year == year)).one()
-    return plan
+    return session.exec(select(Plan).where(Plan.year == year)).one()
 
 
 def plan_for_date(session: Session, day: date) -> Plan:

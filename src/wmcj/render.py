@@ -102,8 +102,8 @@ def to_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> str:
 
 
 def md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace(
-        "\n", "<br>"
+    return (
+        text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
     )
 
 
@@ -113,7 +113,9 @@ def to_markdown(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> st
         "| " + " | ".join("---:" if c.justify == "right" else "---" for c in columns) + " |",
     ]
     for row in rows:
-        lines.append("| " + " | ".join(md_escape(cell_text(row.get(c.key))) for c in columns) + " |")
+        lines.append(
+            "| " + " | ".join(md_escape(cell_text(row.get(c.key))) for c in columns) + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -132,7 +134,9 @@ def rich_table(
             c.heading, justify=c.justify, no_wrap=c.no_wrap, max_width=c.max_width, overflow="fold"
         )
     for row in rows:
-        table.add_row(*(cell_text(row.get(c.key)) for c in columns), style=style(row) if style else None)
+        table.add_row(
+            *(cell_text(row.get(c.key)) for c in columns), style=style(row) if style else None
+        )
     return table
 
 

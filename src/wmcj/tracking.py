@@ -1,4 +1,4 @@
-"""From the database to progress: the plan's live rules, activity tallies aggregated in SQL, done marks.
+"""From the database to progress: live rules, activity tallies aggregated in SQL, done marks.
 
 The progress module computes; this module only gathers its inputs, with a fixed
 number of queries whatever the number of activities.
@@ -74,7 +74,8 @@ def plan_rules(
 
     areas = session.exec(select(Area).where(Area.plan_id == plan.id)).all()
     tasks = session.exec(
-        select(Task).where(Task.plan_id == plan.id, Task.retired == False)  # noqa: E712
+        select(Task)
+        .where(Task.plan_id == plan.id, Task.retired == False)  # noqa: E712
         .order_by(Task.position)
     ).all()
     by_area: dict[int | None, list[Task]] = {}

@@ -52,9 +52,7 @@ def schedule_text(task: dict[str, Any], names: dict[str, str] | None = None) -> 
             parts.append(_("from {day}").format(day=_short(task["start"])))
     elif task.get("on"):
         days = "、".join(day_name(k, names) for k in task["on"])
-        parts.append(
-            _("{days} ±{window} days").format(days=days, window=task.get("window", 7))
-        )
+        parts.append(_("{days} ±{window} days").format(days=days, window=task.get("window", 7)))
         if task["target"] != 1:
             parts.append(_("{target} {unit} each").format(target=task["target"], unit=unit))
     elif task["target"] != 1 or task.get("unit"):
@@ -79,9 +77,7 @@ def _outline_columns() -> list[Column]:
 
 
 def _outline_rows(area: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
-    return [
-        {**t, "schedule": schedule_text(t, names)} for t in area["tasks"] if not t["retired"]
-    ]
+    return [{**t, "schedule": schedule_text(t, names)} for t in area["tasks"] if not t["retired"]]
 
 
 def _kind(kind: str) -> str:
@@ -95,8 +91,12 @@ def print_plan_outline(outline: dict[str, Any], out: Path | None) -> None:
     from wmcj.render import rich_table
 
     names = {d["key"]: d["name"] for d in outline["days"] if not d["builtin"]}
-    names |= {d["key"]: d["name"] for d in outline["days"] if d["builtin"] and d["key"] not in names}
-    parts: list[Any] = [Text(f"{outline['title']}（{outline['unit']}，{outline['year']}）", style="bold")]
+    names |= {
+        d["key"]: d["name"] for d in outline["days"] if d["builtin"] and d["key"] not in names
+    }
+    parts: list[Any] = [
+        Text(f"{outline['title']}（{outline['unit']}，{outline['year']}）", style="bold")
+    ]
     for label, key in (
         (_("Target"), "target"),
         (_("Leading group"), "leader"),
@@ -132,7 +132,12 @@ def plan_outline_markdown(outline: dict[str, Any], csv: bool = False) -> str:
         return to_csv(columns, rows)
     from wmcj.render import to_markdown
 
-    lines = [f"# {md_escape(outline['title'])}", "", f"{_('Unit')}：{md_escape(outline['unit'])}", ""]
+    lines = [
+        f"# {md_escape(outline['title'])}",
+        "",
+        f"{_('Unit')}：{md_escape(outline['unit'])}",
+        "",
+    ]
     if outline.get("goal"):
         lines += [f"{_('Goal')}：{md_escape(outline['goal'])}", ""]
     for area in outline["areas"]:

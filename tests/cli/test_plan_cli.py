@@ -127,10 +127,16 @@ def test_installed_command_end_to_end(tmp_path: Path) -> None:
     """The README's main job, run as a user runs it."""
     exe = Path(sys.executable).parent / "wmcj"
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "WMCJ_DB": str(tmp_path / "x.db")}
-    first = subprocess.run([exe, "plan", "load", str(PLAN_2018)], capture_output=True, text=True, env=env)
+    first = subprocess.run(
+        [exe, "plan", "load", str(PLAN_2018)], capture_output=True, text=True, env=env
+    )
     assert first.returncode == 0, first.stderr
-    again = subprocess.run([exe, "plan", "load", str(PLAN_2018)], capture_output=True, text=True, env=env)
+    again = subprocess.run(
+        [exe, "plan", "load", str(PLAN_2018)], capture_output=True, text=True, env=env
+    )
     assert again.stdout.strip() == "plan 2018: no changes"
-    bad = subprocess.run([exe, "plan", "check", "/nonexistent.yaml"], capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        [exe, "plan", "check", "/nonexistent.yaml"], capture_output=True, text=True, env=env
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.count("\n") == 1

@@ -59,7 +59,7 @@ def _unexpected(exc: Exception) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     if "locked" in text or "busy" in text:
         return _("the database is busy (locked by another wmcj) for too long; try again")
-    if "disk" in text and "full" in text or isinstance(exc, OSError) and exc.errno == 28:
+    if ("disk" in text and "full" in text) or (isinstance(exc, OSError) and exc.errno == 28):
         return _("the disk is full; free some space and try again (nothing was written)")
     if "readonly" in text or "read-only" in text:
         return _("the database is read-only; check the file's permissions")
@@ -107,7 +107,9 @@ def root(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option("--lang", help="Language of messages: zh or en (default: $WMCJ_LANG, else the locale)."),
+        typer.Option(
+            "--lang", help="Language of messages: zh or en (default: $WMCJ_LANG, else the locale)."
+        ),
     ] = None,
     version: Annotated[
         bool,

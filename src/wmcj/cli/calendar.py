@@ -45,8 +45,7 @@ def calendar(
     what_words = {"date": _("date"), "due": _("due")}
     rows = [
         {
-            "date": e["date"].isoformat()
-            + (f" ~ {e['until'].isoformat()}" if e["until"] else ""),
+            "date": e["date"].isoformat() + (f" ~ {e['until'].isoformat()}" if e["until"] else ""),
             "what": what_words.get(e["what"], e["what"]),
             "name": day_display(e["what"], e["name"]),
             "tasks": e["tasks"],
@@ -62,4 +61,3 @@ def calendar(
     fmt_value = getattr(fmt, "value", fmt)
     title = _("Calendar {year}").format(year=plan.year)
     emit_listing(columns, rows, fmt_value, out, data=entries, title=title)
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,7 +38,7 @@ def database(ctx: typer.Context) -> Database:
     return settings.database()
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -50,18 +50,24 @@ FormatOption = Annotated[
 ]
 OutOption = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Write to this file (atomically) instead of the screen.",
-                 dir_okay=False),
+    typer.Option(
+        "--out", "-o", help="Write to this file (atomically) instead of the screen.", dir_okay=False
+    ),
 ]
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", "-y", help="Plan year (default: this year's plan, else the latest).",
-                 show_default=False),
+    typer.Option(
+        "--year",
+        "-y",
+        help="Plan year (default: this year's plan, else the latest).",
+        show_default=False,
+    ),
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="Compute as of this day, YYYY-MM-DD (default: today).",
-                 show_default=False),
+    typer.Option(
+        "--as-of", help="Compute as of this day, YYYY-MM-DD (default: today).", show_default=False
+    ),
 ]
 
 
