@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -72,11 +73,13 @@ AsOfOption = Annotated[
 
 
 def parse_date(value: str, option: str) -> date:
-    """A date the user typed: YYYY-MM-DD."""
+    """A date the user typed: YYYY-MM-DD, nothing looser (Python alone would take 20180426)."""
     from wmcj.errors import InputError
     from wmcj.i18n import _
 
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+            raise ValueError(value)
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(
