@@ -141,8 +141,6 @@ MESSAGES: dict[str, str] = {
     'Q2': '二季度',
     'Q3': '三季度',
     'Q4': '四季度',
-    '{met}/{total} days met': '{met}/{total} 个日子达标',
-    '{met}/{total} periods met': '{met}/{total} 期达标',
     'Plan {year}: tasks as of {day}': '{year} 年计划：截至 {day} 的任务',
     'at least {n} photos': '至少 {n} 张照片',
     'a note of at least {n} characters': '说明至少 {n} 字',

@@ -17,16 +17,6 @@ EVERY_WORDS = {
 }
 
 
-def day_name(key: str, names: dict[str, str]) -> str:
-    """A named day's display name: the plan's own, a built-in's (translated), or the date."""
-    from wmcj.i18n import language
-    from wmcj.namedays import BUILTIN_NAMES_EN
-
-    if language() == "en" and key in BUILTIN_NAMES_EN and names.get(key) is None:
-        return BUILTIN_NAMES_EN[key]
-    return names.get(key, key)
-
-
 def day_display(key: str, name: str) -> str:
     """A built-in day under its English name in English; a plan's own name as written."""
     from wmcj.i18n import language
@@ -51,7 +41,7 @@ def schedule_text(task: dict[str, Any], names: dict[str, str] | None = None) -> 
         if task.get("start"):
             parts.append(_("from {day}").format(day=_short(task["start"])))
     elif task.get("on"):
-        days = "、".join(day_name(k, names) for k in task["on"])
+        days = "、".join(day_display(k, names.get(k, k)) for k in task["on"])
         parts.append(_("{days} ±{window} days").format(days=days, window=task.get("window", 7)))
         if task["target"] != 1:
             parts.append(_("{target} {unit} each").format(target=task["target"], unit=unit))
@@ -86,6 +76,7 @@ def _kind(kind: str) -> str:
 
 def print_plan_outline(outline: dict[str, Any], out: Path | None) -> None:
     from rich.console import Group
+    from rich.markup import escape
     from rich.text import Text
 
     from wmcj.render import rich_table
@@ -110,7 +101,7 @@ def print_plan_outline(outline: dict[str, Any], out: Path | None) -> None:
         rows = _outline_rows(area, names)
         if not rows:
             continue
-        title = f"{number + 1}. [{_kind(area['kind'])}] {area['title']}"
+        title = escape(f"{number + 1}. [{_kind(area['kind'])}] {area['title']}")
         parts.append(Text(""))
         parts.append(rich_table(_outline_columns(), rows, title=title))
     group = Group(*parts)
