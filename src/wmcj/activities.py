@@ -273,8 +273,8 @@ def _tag(session: Session, activity_id: int, tags: list[str]) -> None:
     from wmcj.models import ActivityTag
 
     session.exec(delete(ActivityTag).where(ActivityTag.activity_id == activity_id))
-    for tag in tags:
-        session.add(ActivityTag(activity_id=activity_id, tag=tag))
+    for position, tag in enumerate(tags):
+        session.add(ActivityTag(activity_id=activity_id, tag=tag, position=position))
 
 
 def _attach(
@@ -496,7 +496,7 @@ def _records(session: Session, store: Store, ids: Any) -> list[dict[str, Any]]:
     for activity_id, tag in session.exec(
         select(ActivityTag.activity_id, ActivityTag.tag)
         .where(ActivityTag.activity_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(ActivityTag.tag)
+        .order_by(ActivityTag.activity_id, ActivityTag.position, ActivityTag.tag)
     ):
         tags.setdefault(activity_id, []).append(tag)
     attachments: dict[int, list[dict[str, Any]]] = {}

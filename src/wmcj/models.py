@@ -12,8 +12,11 @@ import datetime as dt
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-#: The schema revision this program writes; bumped with every migration.
-SCHEMA_VERSION = 1
+#: The Alembic revision of this schema (wmcj/migrations/versions); every migration bumps it.
+#: Opening a database compares its stored revision with this string, without importing Alembic.
+SCHEMA_REVISION = "0002"
+#: Every revision, oldest first: a stored one listed here is upgraded, any other is refused.
+SCHEMA_REVISIONS = ("0001", "0002")
 
 
 class Plan(SQLModel, table=True):
@@ -97,7 +100,10 @@ class Activity(SQLModel, table=True):
     evidence rule can be checked in SQL without reading attachments.
     """
 
-    __table_args__ = (Index("ix_activity_plan_date", "plan_id", "date"),)
+    __table_args__ = (
+        Index("ix_activity_plan_date", "plan_id", "date"),
+        Index("ix_activity_date", "date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id")
@@ -126,13 +132,14 @@ class ActivityTask(SQLModel, table=True):
 
 
 class ActivityTag(SQLModel, table=True):
-    """A free tag on an activity (e.g. 志愿服务, 宣传)."""
+    """A free tag on an activity (e.g. 志愿服务, 宣传); ``position`` keeps the order typed."""
 
     __tablename__ = "activity_tag"
     __table_args__ = (Index("ix_activity_tag_tag", "tag"),)
 
     activity_id: int = Field(foreign_key="activity.id", primary_key=True, ondelete="CASCADE")
     tag: str = Field(primary_key=True)
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Attachment(SQLModel, table=True):

@@ -1,0 +1,3 @@
+from wmcj.migrations import main
+
+main()
