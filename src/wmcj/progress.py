@@ -9,25 +9,12 @@ from datetime import date
 from math import fsum
 from typing import Literal
 
+from wmcj.namedays import NamedDay as Day
+
 Status = Literal["done", "met", "overdue", "in-progress", "not-started"]
 STATUSES: tuple[Status, ...] = ("done", "met", "overdue", "in-progress", "not-started")
 Every = Literal["week", "month", "quarter", "half", "year"]
 Outcome = Literal["met", "short", "open"]
-
-
-@dataclass(frozen=True, slots=True)
-class Day:
-    """One entry of a task's `on` list, already resolved for the plan year."""
-
-    key: str
-    name: str
-    date: date
-    until: date | None = None
-
-    @property
-    def last(self) -> date:
-        """Last day covered: `until` for a span, otherwise `date`."""
-        return self.until if self.until is not None else self.date
 
 
 @dataclass(frozen=True, slots=True)
