@@ -56,19 +56,21 @@ def week_label(monday: date) -> str:
 def week_plan(session: Session, monday: date, chosen: bool) -> Plan:
     """The plan a week is reported against.
 
-    The plan of the year of the week's Sunday; for a week that straddles New Year
-    and has no plan for that year, the plan of its Monday's year. A week the user
-    chose (``--week``) with neither is an error; the default week falls back like
-    every other command: to the latest loaded plan.
+    The plan of the week's year (the YYYY of ``YYYY-Www``); for a week that
+    straddles New Year and has no plan for that year, the plan of its Sunday's,
+    then its Monday's year. A week the user chose (``--week``) with none of them
+    is an error; the default week falls back like every other command: to the
+    latest loaded plan.
     """
     from wmcj.plans import find_plan, plan_years
 
     sunday = monday + timedelta(days=6)
     years = plan_years(session)
-    for year in (sunday.year, monday.year):
+    iso_year = monday.isocalendar()[0]
+    for year in (iso_year, sunday.year, monday.year):
         if year in years:
             return find_plan(session, year)
-    return find_plan(session, sunday.year if chosen else None, today=sunday)
+    return find_plan(session, iso_year if chosen else None, today=sunday)
 
 
 def _week_activities(

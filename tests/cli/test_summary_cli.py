@@ -161,3 +161,17 @@ def test_under_cron(worked: Path, args: list[str]) -> None:
     else:  # today's last complete week, reported against the latest plan
         assert text.startswith("Weekly summary ")
         assert "2018年文明单位创建工作方案" in text
+
+
+def test_chosen_week_uses_the_plan_of_its_iso_year(run, write_plan) -> None:
+    """2020-W53 runs 2020-12-28 … 2021-01-03: with both plans loaded it is 2020's week."""
+    for year in (2020, 2021):
+        text = (
+            f"version: 1\nyear: {year}\nunit: 单位\ntitle: {year}年方案\nareas:\n"
+            "  - id: a\n    title: 领域\n    tasks:\n      - id: t\n        title: 任务\n"
+        )
+        assert run("plan", "load", str(write_plan(text, f"{year}.yaml"))).exit_code == 0
+    result = run("summary", "--week", "2020-W53", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["year"], data["from"], data["to"]) == (2020, "2020-12-28", "2021-01-03")
