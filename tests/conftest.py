@@ -33,12 +33,45 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "LANG",
         "NO_COLOR",
         "WMCJ_DEBUG",
+        # Settings from the developer's shell must not reach the tests (issue 8).
+        "WMCJ_CONFIG",
+        "WMCJ_MAIL_HOST",
+        "WMCJ_MAIL_PORT",
+        "WMCJ_MAIL_SECURITY",
+        "WMCJ_MAIL_USER",
+        "WMCJ_MAIL_FROM",
+        "WMCJ_WEBHOOK_URL",
+        "WMCJ_WEBHOOK_KIND",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     set_language(None)
     yield tmp_path
     set_language(None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "broken_db: the test leaves a broken database on purpose; skip the db check"
+    )
+
+
+@pytest.fixture(autouse=True)
+def db_check_passes(isolated: Path, request: pytest.FixtureRequest):
+    """``wmcj db check`` passes on every database the test suite builds (at WMCJ_DB)."""
+    yield
+    path = isolated / "wmcj.db"
+    if not path.is_file() or request.node.get_closest_marker("broken_db"):
+        return
+    from wmcj.db import Database
+    from wmcj.dbtools import check_database
+
+    database = Database(f"sqlite:///{path}")
+    try:
+        report = check_database(db=database)
+    finally:
+        database.close()
+    assert report.ok, "wmcj db check fails on the test's database:\n" + "\n".join(report.problems)
 
 
 @pytest.fixture

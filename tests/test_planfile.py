@@ -389,3 +389,15 @@ def test_seed_plan_is_complete() -> None:
     } <= on_days
     assert spec.named_days()["sci-tech-week"].date.isoformat() == "2018-05-19"
     assert spec.ideology and spec.goal
+
+
+def test_truncated_utf16_is_refused_not_crashed(tmp_path: Path) -> None:
+    path = tmp_path / "u16.yaml"
+    path.write_bytes(b"\xfe\xff" + b"\x00" * 13)
+    with pytest.raises(PlanInvalid) as info:
+        read_plan(path)
+    assert info.value.problems == [f"{path}: not a text file"]
+    path.write_bytes("version: 1\n".encode("utf-16"))
+    with pytest.raises(PlanInvalid) as info:  # decodes, then lacks keys: located, not a crash
+        read_plan(path)
+    assert "lacks the required key 'year'" in info.value.problems[0]

@@ -15,6 +15,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
+from support import back_evidence
 from wmcj.db import Database
 from wmcj.errors import NotFound
 from wmcj.i18n import set_language
@@ -62,6 +63,7 @@ def record(
         )
         session.add(activity)
         session.flush()
+        back_evidence(session, activity)
         for key in tasks:
             task = session.exec(select(Task).where(Task.plan_id == plan.id, Task.key == key)).one()
             session.add(ActivityTask(activity_id=activity.id, task_id=task.id))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from support import back_evidence
 from wmcj.db import Database
 from wmcj.models import Activity, ActivityTask, Plan, Task
 from wmcj.tracking import plan_status
@@ -200,6 +201,7 @@ def add_activities(db_path: Path) -> None:
             )
             session.add(activity)
             session.flush()
+            back_evidence(session, activity)
             for key in tasks:
                 session.add(ActivityTask(activity_id=activity.id, task_id=ids[key]))
     database.close()

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support import back_evidence
 from wmcj.db import Database
 from wmcj.errors import InputError, NotFound
 from wmcj.i18n import set_language
@@ -36,6 +37,7 @@ def record(db: Database, day: str, title: str, *tasks: str, photos: int = 0) -> 
         activity = Activity(plan_id=plan.id, date=when, title=title, photos=photos)
         session.add(activity)
         session.flush()
+        back_evidence(session, activity)
         for key in tasks:
             task = session.exec(select(Task).where(Task.plan_id == plan.id, Task.key == key)).one()
             session.add(ActivityTask(activity_id=activity.id, task_id=task.id))

@@ -28,6 +28,8 @@ from wmcj.planfile import PHOTO_TYPES, is_photo
 
 #: Bytes read at a time while copying: big files never sit in memory whole.
 CHUNK = 1 << 20
+#: The largest file kept: photos, scans and short videos fit; every backup copies the store.
+MAX_BYTES = 2 * 1024**3
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,16}")
@@ -62,6 +64,21 @@ def media_type(name: str) -> str:
     return "application/octet-stream"
 
 
+def stored_name(name: str) -> str:
+    """A file name as text the database can hold.
+
+    Names the system could not decode (a USB stick written by Chinese Windows: GBK)
+    are decoded as GBK where that works, else with replacement characters.
+    """
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
 def check_readable(path: Path) -> None:
     """Refuse, before anything is written, a file that is missing, a folder or unreadable."""
     if path.is_dir():
@@ -72,6 +89,18 @@ def check_readable(path: Path) -> None:
         )
     if not path.exists():
         raise InputError(_("attachment {path} does not exist; check the path").format(path=path))
+    if not path.is_file():  # a device or a pipe would be read for ever (or block)
+        raise InputError(
+            _("attachment {path} is not an ordinary file; attach a saved file").format(path=path)
+        )
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(
+            _(
+                "attachment {path} is {size} GB; files over {limit} GB are not kept — compress or"
+                " split it, or keep it elsewhere and say where in --note"
+            ).format(path=path, size=f"{size / 1024**3:.1f}", limit=MAX_BYTES // 1024**3)
+        )
     try:
         with path.open("rb") as stream:
             stream.read(1)
@@ -131,7 +160,7 @@ class Store:
                 out.flush()
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
-            target = self.path(sha256, source.name)
+            target = self.path(sha256, stored_name(source.name))
             added = not target.is_file()
             if added:
                 target.parent.mkdir(exist_ok=True)
@@ -144,12 +173,13 @@ class Store:
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+        name = stored_name(source.name)
         stored = StoredFile(
             sha256=sha256,
-            name=source.name,
-            media_type=media_type(source.name),
+            name=name,
+            media_type=media_type(name),
             size=size,
-            photo=is_photo(source.name),
+            photo=is_photo(name),
             path=target,
         )
         return stored, added

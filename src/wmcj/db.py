@@ -112,9 +112,12 @@ class Database:
         from sqlmodel import Session
 
         engine = self.engine
-        with _failures(self.url), Session(engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with (
+            _failures(self.url),
+            Session(engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -122,9 +125,12 @@ class Database:
         from sqlmodel import Session
 
         engine = self.engine.execution_options(wmcj_write=True)
-        with _failures(self.url), Session(engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with (
+            _failures(self.url),
+            Session(engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     def close(self) -> None:
         if self._engine is not None:
@@ -142,9 +148,16 @@ def failure_message(exc: BaseException, url: str) -> str | None:
     reason = str(getattr(exc, "orig", None) or exc)
     text = reason.lower()
     where = display_name(url)
+    path = sqlite_path(url)
+    if path is not None and ("disk i/o" in text or "unable to open" in text):
+        # SQLite names the symptom (it cannot extend its files); name the cause.
+        if _disk_full(path):
+            text = "disk is full"
+        elif _read_only(path):
+            text = "readonly"
     if "locked" in text or "busy" in text:
         return _(
-            "the database {path} is busy: another wmcj has been writing to it for more than"
+            "the database {path} is busy: another program has been writing to it for more than"
             " {seconds:g} seconds; try again in a moment"
         ).format(path=where, seconds=busy_timeout())
     if "full" in text:
@@ -177,6 +190,26 @@ def failure_message(exc: BaseException, url: str) -> str | None:
             " then run: wmcj db check"
         ).format(path=where)
     return None
+
+
+#: Free bytes below which a failing write is put down to a full disk.
+_NEARLY_FULL = 1 << 20
+
+
+def _disk_full(path: Path) -> bool:
+    folder = path.parent if str(path.parent) else Path()
+    try:
+        stats = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+    return stats.f_bavail * stats.f_frsize < _NEARLY_FULL
+
+
+def _read_only(path: Path) -> bool:
+    folder = path.parent if str(path.parent) else Path()
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    return folder.is_dir() and not os.access(folder, os.W_OK)
 
 
 def _is_database_error(exc: BaseException) -> bool:
@@ -332,9 +365,7 @@ def _create(engine: Engine, url: str) -> str | None:
         SQLModel.metadata.create_all(conn)
         if "alembic_version" not in tables:
             conn.exec_driver_sql(_VERSION_TABLE)
-        conn.exec_driver_sql(
-            f"INSERT INTO alembic_version VALUES ('{models.SCHEMA_REVISION}')"  # noqa: S608
-        )
+        conn.exec_driver_sql(f"INSERT INTO alembic_version VALUES ('{models.SCHEMA_REVISION}')")
     return None
 
 

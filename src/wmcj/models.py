@@ -14,9 +14,9 @@ from sqlmodel import Field, SQLModel
 
 #: The Alembic revision of this schema (wmcj/migrations/versions); every migration bumps it.
 #: Opening a database compares its stored revision with this string, without importing Alembic.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 #: Every revision, oldest first: a stored one listed here is upgraded, any other is refused.
-SCHEMA_REVISIONS = ("0001", "0002")
+SCHEMA_REVISIONS = ("0001", "0002", "0003")
 
 
 class Plan(SQLModel, table=True):
@@ -101,7 +101,8 @@ class Activity(SQLModel, table=True):
     """
 
     __table_args__ = (
-        Index("ix_activity_plan_date", "plan_id", "date"),
+        # Progress tallies read these columns from the index alone (tracking.tallies).
+        Index("ix_activity_plan_tally", "plan_id", "date", "photos", "files", "note_chars"),
         Index("ix_activity_date", "date"),
     )
 

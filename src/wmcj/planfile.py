@@ -50,6 +50,7 @@ _INT = re.compile(r"[+]?[0-9]+\Z")
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 _MMDD = re.compile(r"([0-9]{2})-([0-9]{2})\Z")
 _YMD = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -169,7 +170,10 @@ def decode(raw: bytes, filename: str) -> str:
             ]
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise PlanInvalid([_("{file}: not a text file").format(file=filename)]) from None
     elif b"\x00" in raw:
         raise PlanInvalid([_("{file}: not a text file").format(file=filename)])
     else:
@@ -241,7 +245,9 @@ class _Reader:
                 continue
             seen.add((line, column, message))
             where = f"{self.filename}:{line}:{column}" if line else self.filename
-            lines.append(f"{where}: {message}")
+            # One problem, one line: control characters quoted from the file are shown escaped.
+            shown = _CONTROL.sub(lambda m: repr(m[0])[1:-1], message)
+            lines.append(f"{where}: {shown}")
         return lines
 
     # -- YAML --------------------------------------------------------------
@@ -269,7 +275,17 @@ class _Reader:
                 self.problems.append((0, 0, message))
             return None
         except yaml.YAMLError as exc:
-            self.problems.append((0, 0, _("not valid YAML: {problem}").format(problem=exc)))
+            # A reader error (e.g. a control character) says where as an offset, on a
+            # second line: turn it into a located one-line problem.
+            problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            offset = getattr(exc, "position", None)
+            line = column = 0
+            if isinstance(offset, int) and 0 <= offset <= len(text):
+                line = text.count("\n", 0, offset) + 1
+                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            self.problems.append(
+                (line, column, _("not valid YAML: {problem}").format(problem=problem))
+            )
             return None
         documents = [d for d in documents if d is not None]
         if not documents:

@@ -144,7 +144,7 @@ def test_add_then_list_json_gives_back_every_field(
             "hours": 2.5,
             "place": "县科技馆广场",
             "note": "发放宣传资料 300 份。\n接受咨询 50 人次。",
-            "tags": sorted(["宣传", "志愿服务", "知识产权"]),
+            "tags": ["宣传", "志愿服务", "知识产权"],  # in the order typed
             "attachments": [
                 {
                     "name": "现场 照片.JPG",
@@ -585,7 +585,7 @@ def test_edit_replaces_given_fields_only(
         "会议室",
         "旧说明",
     )
-    assert row["tags"] == sorted(["新", "宣传"])
+    assert row["tags"] == ["新", "宣传"]  # in the order typed
     assert [a["name"] for a in row["attachments"]] == ["现场 照片.JPG", "合影.png"]
     assert (row["photos"], row["files"], row["note_chars"]) == (2, 0, 3)
     store = db_path.with_name("wmcj-files")

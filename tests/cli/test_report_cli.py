@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from support import back_evidence
 from wmcj.db import Database
 
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
@@ -31,6 +32,7 @@ def record(db_path: Path, day: str, title: str, *tasks: str, photos: int = 0) ->
         activity = Activity(plan_id=plan.id, date=when, title=title, photos=photos)
         session.add(activity)
         session.flush()
+        back_evidence(session, activity)
         for key in tasks:
             task = session.exec(select(Task).where(Task.plan_id == plan.id, Task.key == key)).one()
             session.add(ActivityTask(activity_id=activity.id, task_id=task.id))

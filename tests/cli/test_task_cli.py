@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from support import back_evidence
 from wmcj.db import Database
 from wmcj.models import Activity, ActivityTask, Plan, Task
 
@@ -64,6 +65,7 @@ def add_activity(
         activity = Activity(plan_id=plan.id, date=when, title=title, photos=photos, people=8)
         session.add(activity)
         session.flush()
+        back_evidence(session, activity)
         for key in tasks:
             session.add(ActivityTask(activity_id=activity.id, task_id=ids[key]))
     database.close()

@@ -13,13 +13,79 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from wmcj import __version__
-from wmcj.cli import activity, calendar, plan, report, summary, task
 from wmcj.cli.common import Settings
 from wmcj.errors import WmcjError
+
+#: Every subcommand, as "module:attribute" (a Typer app is a command group, a function a
+#: command), in the order ``wmcj --help`` lists them. A command's module is imported, and
+#: Typer builds it (reading every parameter's annotation), only when it runs or help lists
+#: it: ``wmcj report`` pays for itself alone. Add new commands here.
+COMMANDS: dict[str, str] = {
+    "plan": "wmcj.cli.plan:app",
+    "activity": "wmcj.cli.activity:app",
+    "task": "wmcj.cli.task:app",
+    "db": "wmcj.cli.db:app",
+    "report": "wmcj.cli.report:report",
+    "summary": "wmcj.cli.summary:summary",
+    "calendar": "wmcj.cli.calendar:calendar",
+    "export": "wmcj.cli.export:app",
+    "config": "wmcj.cli.config:app",
+    "cron": "wmcj.cli.cron:cron",
+}
+
+
+class _Commands(dict[str, Any]):
+    """The root's commands: every name known at once, each command built on first use."""
+
+    def __getitem__(self, name: str) -> Any:
+        command = super().__getitem__(name)
+        if command is None:
+            command = _build(name)
+            super().__setitem__(name, command)
+        return command
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        # Not dict.get: that would hand out the placeholder instead of building the command.
+        return self[name] if name in self else default  # noqa: SIM401
+
+    def items(self) -> Any:
+        return [(name, self[name]) for name in self]
+
+    def values(self) -> Any:
+        return [self[name] for name in self]
+
+
+def _build(name: str) -> Any:
+    """The click command of ``COMMANDS[name]``, built by Typer as ``add_typer`` would."""
+    import importlib
+
+    module, attribute = COMMANDS[name].split(":")
+    target = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer(
+        rich_markup_mode=app.rich_markup_mode,
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        add_completion=False,
+    )
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+    holder.callback()(_no_options)  # a callback makes Typer build a group around it
+    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+
+
+def _no_options() -> None:
+    """Placeholder callback of the group a lazily built command comes in."""
 
 
 class WmcjGroup(TyperGroup):
     """Turns every failure into one line on stderr with the right exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.name == "wmcj":
+            lazy = {name: None for name in COMMANDS if name not in self.commands}
+            self.commands = _Commands({**self.commands, **lazy})
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -78,13 +144,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
+    # Plain help: Rich's help formatter (and Markdown parser) would double `wmcj --help`.
+    rich_markup_mode=None,
 )
-app.add_typer(plan.app, name="plan")
-app.add_typer(activity.app, name="activity")
-app.add_typer(task.app, name="task")
-app.command("report")(report.report)
-app.command("summary")(summary.summary)
-app.command("calendar")(calendar.calendar)
 
 
 def _version(value: bool) -> None:
@@ -126,7 +188,24 @@ def root(
         raise UsageError(f"--lang must be zh or en, not '{lang}'", ctx=ctx)
     set_language(lang)
     ctx.obj = Settings(db=db)
+    ctx.call_on_close(lambda: _close(ctx))
+
+
+def _close(ctx: typer.Context) -> None:
+    """Close what the command opened, rather than leave it to the end of the process."""
+    settings = ctx.obj
+    if isinstance(settings, Settings):
+        settings.close()
 
 
 def main() -> None:
-    app(prog_name="wmcj")
+    """The console script: run one command, then end the process without collecting."""
+    import gc
+
+    try:
+        app(prog_name="wmcj")
+    finally:
+        # Python's last cycle collection walks every object the imported libraries made
+        # (SQLAlchemy, pydantic: a third of a short command's time), only to free memory
+        # the OS takes back anyway. What must be closed is closed by now (_close).
+        gc.freeze()

@@ -22,12 +22,27 @@ class Settings:
     db: str | None = None
     _database: Database | None = field(default=None, repr=False)
 
+    def url(self) -> str:
+        """The database in effect: ``--db``, else ``WMCJ_DB``, else ``db`` in the settings
+        file, else the default file.
+        """
+        from wmcj.config import get
+        from wmcj.db import resolve_url
+
+        return resolve_url(self.db or get("db"))
+
     def database(self) -> Database:
         if self._database is None:
-            from wmcj.db import Database, resolve_url
+            from wmcj.db import Database
 
-            self._database = Database(resolve_url(self.db))
+            self._database = Database(self.url())
         return self._database
+
+    def close(self) -> None:
+        """Close the database if the command opened it: every command ends with this."""
+        if self._database is not None:
+            self._database.close()
+            self._database = None
 
 
 def database(ctx: typer.Context) -> Database:
@@ -68,6 +83,38 @@ AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of", help="Compute as of this day, YYYY-MM-DD (default: today).", show_default=False
+    ),
+]
+
+
+MailOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mail",
+        metavar="ADDR[,ADDR…]",
+        help="Also e-mail the summary to these addresses (comma-separated), through the SMTP"
+        " server in the settings (wmcj config).",
+        show_default=False,
+    ),
+]
+WebhookOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--webhook",
+        metavar="URL|NAME",
+        help="Also post the summary to a group robot: its webhook URL, or the name of a robot"
+        " in the settings ('default' for webhook.url). May be repeated.",
+        show_default=False,
+    ),
+]
+WebhookKindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--webhook-kind",
+        metavar="KIND",
+        help="The robot's kind: wecom, dingtalk or feishu (default: the settings, else the"
+        " URL's host).",
+        show_default=False,
     ),
 ]
 

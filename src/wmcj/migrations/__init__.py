@@ -7,7 +7,8 @@ runs ``alembic upgrade`` by hand. To add a revision during development:
    ``SCHEMA_REVISIONS``;
 2. ``WMCJ_DB=/tmp/old.db python -m wmcj.migrations revision --rev-id 0003 -m "what changed"``
    (``--autogenerate`` compares the models with that database, which must be at the head);
-3. write ``upgrade()`` in the new file (no ``downgrade``: users go forward, from a backup if need be).
+3. write ``upgrade()`` in the new file (no ``downgrade``: users go forward, or back to a
+   backup).
 """
 
 from __future__ import annotations

@@ -43,9 +43,7 @@ def run_by_hand() -> None:
 if context.is_offline_mode():
     from wmcj.db import resolve_url
 
-    context.configure(
-        url=resolve_url(None), target_metadata=SQLModel.metadata, literal_binds=True
-    )
+    context.configure(url=resolve_url(None), target_metadata=SQLModel.metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 elif config.attributes.get("connection") is not None:
