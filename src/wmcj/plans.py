@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from wmcj.errors import InputError, NotFound
 from wmcj.i18n import _
-from wmcj.planfile import AreaSpec, PlanSpec, TaskSpec
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from wmcj.models import Area, Plan, Task
+    from wmcj.planfile import AreaSpec, PlanSpec, TaskSpec
 
 _PLAN_FIELDS = ("unit", "title", "target", "leader", "office", "ideology", "goal")
 _AREA_FIELDS = ("kind", "title", "text", "owner")

@@ -48,19 +48,22 @@ def console(file: Any = None) -> Console:
     stream = file if file is not None else sys.stdout
     if colour_allowed(stream):
         return Console(file=stream, highlight=False)
-    # Not a terminal: no escapes, and wide enough that nothing is cut short.
-    width = int(os.environ.get("COLUMNS", "0") or 0) or 120
     return Console(
         file=stream,
         highlight=False,
         no_color=True,
         color_system=None,
         force_terminal=False,
-        width=width,
+        width=plain_width(),
         emoji=False,
         markup=True,
         soft_wrap=False,
     )
+
+
+def plain_width() -> int:
+    """The width of plain output (not a terminal): wide enough that nothing is cut short."""
+    return int(os.environ.get("COLUMNS", "0") or 0) or 120
 
 
 def jsonable(value: Any) -> Any:

@@ -42,16 +42,39 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FILE_WIDTH = 120
 
 
+#: Words looked up per language once: a report of 200 tasks asks for thousands of them.
+_WORDS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _words(kind: str) -> dict[str, str]:
+    key = (kind, language())
+    words = _WORDS.get(key)
+    if words is None:
+        if kind == "status":
+            words = {
+                "done": _("done"),
+                "met": _("met"),
+                "overdue": _("overdue"),
+                "in-progress": _("in-progress"),
+                "not-started": _("not-started"),
+            }
+        else:
+            words = {
+                "Q1": _("Q1"),
+                "Q2": _("Q2"),
+                "Q3": _("Q3"),
+                "Q4": _("Q4"),
+                "H1": _("H1"),
+                "H2": _("H2"),
+                "Y": _("Y"),
+            }
+        _WORDS[key] = words
+    return words
+
+
 def status_label(status: str) -> str:
     """A status word in the user's language (已完成, 已达标, 已逾期, 进行中, 未开始)."""
-    labels = {
-        "done": _("done"),
-        "met": _("met"),
-        "overdue": _("overdue"),
-        "in-progress": _("in-progress"),
-        "not-started": _("not-started"),
-    }
-    return labels.get(status, status)
+    return _words("status").get(status, status)
 
 
 class _StatusLabels(Mapping[str, str]):
@@ -104,15 +127,7 @@ def weekday(day: date) -> str:
 
 def period_label(label: str) -> str:
     """``Q1``/``M04``/``H2``/``W15``/``Y``, or their Chinese forms (一季度, 4月, 下半年…)."""
-    fixed = {
-        "Q1": _("Q1"),
-        "Q2": _("Q2"),
-        "Q3": _("Q3"),
-        "Q4": _("Q4"),
-        "H1": _("H1"),
-        "H2": _("H2"),
-        "Y": _("Y"),
-    }
+    fixed = _words("period")
     if label in fixed:
         return fixed[label]
     if len(label) == 3 and label[0] == "M" and label[1:].isdigit():
@@ -339,6 +354,11 @@ def _summary_panel(data: dict[str, Any], *, plain: bool, width: int) -> Renderab
     )
 
 
+def report_text(data: dict[str, Any], width: int = FILE_WIDTH) -> str:
+    """The report as plain text, for pipes, files and mail."""
+    return render_to_text(report_renderable(data, plain=True, width=width), width)
+
+
 def report_renderable(data: dict[str, Any], *, plain: bool, width: int) -> RenderableType:
     """The whole report: a heading, one table per area, the summary panel."""
     from rich.console import Group
@@ -459,7 +479,7 @@ def _screen() -> Console:
 
 def print_report(data: dict[str, Any], fmt: str, out: Path | None) -> None:
     """The report in one of the four formats, on the screen or into ``--out``."""
-    from wmcj.render import to_json
+    from wmcj.render import colour_allowed, plain_width, to_json
 
     if fmt == "json":
         emit(to_json(data), out)
@@ -468,7 +488,9 @@ def print_report(data: dict[str, Any], fmt: str, out: Path | None) -> None:
     elif fmt == "markdown":
         emit(report_markdown(data), out)
     elif out is not None:
-        emit(render_to_text(report_renderable(data, plain=True, width=FILE_WIDTH)), out)
+        emit(report_text(data, FILE_WIDTH), out)
+    elif not colour_allowed():
+        emit(report_text(data, plain_width()), None)
     else:
         screen = _screen()
         plain = not screen.is_terminal
@@ -631,3 +653,42 @@ def print_summary(data: dict[str, Any], fmt: str, out: Path | None) -> None:
         _screen().print(summary_renderable(data))
     else:
         emit(summary_plain(data), out)
+
+
+def summary_subject(data: dict[str, Any]) -> str:
+    """The mail subject and robot title: ``【文明创建周报】2018-W15 某县科学技术局``."""
+    return _("[Weekly summary] {week} {unit}").format(week=data["week"], unit=data["unit"])
+
+
+def summary_html(data: dict[str, Any]) -> str:
+    """The summary as a small HTML page, the rich alternative of the summary mail."""
+    from html import escape
+
+    tags = {"title": "h1", "heading": "h2", "subheading": "h3"}
+    colours = {"red": "#c0392b", "bold red": "#c0392b", "green": "#1e8449"}
+    body: list[str] = []
+    in_list = False
+    for line in summary_lines(data):
+        if line.kind == "item":
+            if not in_list:
+                body.append("<ul>")
+                in_list = True
+            colour = colours.get(line.style or "")
+            style = f' style="color:{colour}"' if colour else ""
+            body.append(f"<li{style}>{escape(line.text)}</li>")
+            continue
+        if in_list:
+            body.append("</ul>")
+            in_list = False
+        if line.kind in tags:
+            body.append(f"<{tags[line.kind]}>{escape(line.text)}</{tags[line.kind]}>")
+        elif line.text:
+            body.append(f"<p>{escape(line.text)}</p>")
+    if in_list:
+        body.append("</ul>")
+    lang = "zh-CN" if language() == "zh" else "en"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">'
+        f"<title>{escape(summary_subject(data))}</title></head>\n"
+        '<body style="font-family:sans-serif">\n' + "\n".join(body) + "\n</body>\n</html>\n"
+    )

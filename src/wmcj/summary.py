@@ -161,13 +161,14 @@ def summary_data(*, session: Session, week: date | None, as_of: date) -> dict[st
     week before ``as_of``), everything as of that week's Sunday.
     """
     from wmcj.report import overdue_json, upcoming
-    from wmcj.tracking import plan_status
+    from wmcj.tracking import plan_statuses
 
     monday = week if week is not None else last_complete_week(as_of)
     sunday = monday + timedelta(days=6)
     plan = week_plan(session, monday, chosen=week is not None)
-    now = plan_status(session=session, year=plan.year, as_of=sunday)
-    before = plan_status(session=session, year=plan.year, as_of=sunday - timedelta(days=7))
+    now, before = plan_statuses(
+        session=session, plan=plan, days=[sunday, sunday - timedelta(days=7)]
+    )
     activities, by_area = _week_activities(session, plan, monday, sunday)
     progress = now.progress
     return {

@@ -6,6 +6,7 @@ number of queries whatever the number of activities.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -94,7 +95,17 @@ def plan_rules(
 
 
 def tallies(session: Session, plan_id: int, as_of: date | None = None) -> dict[str, list[Tally]]:
-    """Per live task, its linked activities counted per date, with how many are undocumented."""
+    """Per live task, its linked activities counted per date, with how many are undocumented.
+
+    One query, whatever the number of activities: it walks the plan's activities in date
+    order through ``ix_activity_plan_tally``, an index holding every column the count
+    needs, so SQLite never reads the activity rows themselves (titles, notes); then each
+    activity's links and tasks by their keys. ``CROSS JOIN`` fixes that order: left to
+    choose, without statistics, SQLite starts from the tasks and scans the plan's
+    activities once per task. An activity's tasks are always those of its own plan
+    (wmcj.activities resolves them there), so these are exactly the activities linked to
+    the plan's tasks.
+    """
     from sqlalchemy import text
 
     sql = """
@@ -103,24 +114,30 @@ def tallies(session: Session, plan_id: int, as_of: date | None = None) -> dict[s
                           OR (t.evidence_words IS NOT NULL AND a.note_chars < t.evidence_words)
                           OR (t.evidence_files IS NOT NULL AND a.files < t.evidence_files)
                         THEN 1 ELSE 0 END)
-        FROM task t
-        JOIN activity_task l ON l.task_id = t.id
-        JOIN activity a ON a.id = l.activity_id
-        WHERE t.plan_id = :plan AND t.retired = 0 {bound}
-        GROUP BY t.key, a.date
+        FROM activity a
+        CROSS JOIN activity_task l
+        CROSS JOIN task t
+        WHERE a.plan_id = :plan {bound}
+          AND l.activity_id = a.id
+          AND t.id = l.task_id AND t.plan_id = :plan AND t.retired = 0
+        GROUP BY t.id, a.date
     """
     params: dict[str, Any] = {"plan": plan_id}
     bound = ""
     if as_of is not None:
         bound = "AND a.date <= :as_of"
         params["as_of"] = as_of.isoformat()
+    rows = session.connection().execute(text(sql.format(bound=bound)), params).all()
     result: dict[str, list[Tally]] = {}
-    for key, day, count, undocumented in session.connection().execute(
-        text(sql.format(bound=bound)), params
-    ):
-        result.setdefault(key, []).append(
-            Tally(date.fromisoformat(str(day)), int(count), int(undocumented or 0))
-        )
+    days: dict[Any, date] = {}  # a year has at most 366 dates: parse each once
+    for key, day, count, undocumented in rows:
+        parsed = days.get(day)
+        if parsed is None:
+            parsed = days[day] = date.fromisoformat(str(day))
+        tallied = result.get(key)
+        if tallied is None:
+            tallied = result[key] = []
+        tallied.append(Tally(parsed, int(count), int(undocumented or 0)))
     return result
 
 
@@ -140,11 +157,28 @@ def done_marks(session: Session, plan_id: int) -> dict[str, date]:
 def plan_status(*, session: Session, year: int | None, as_of: date) -> PlanStatus:
     """Where the plan of ``year`` stands as of ``as_of``."""
     plan = find_plan(session, year, today=as_of if year is None else None)
+    return plan_statuses(session=session, plan=plan, days=[as_of])[0]
+
+
+def plan_statuses(*, session: Session, plan: Plan, days: Sequence[date]) -> list[PlanStatus]:
+    """Where ``plan`` stands as of each of ``days``, reading the database once for all.
+
+    Progress only counts the tallies up to its own as-of day, so the tallies up to the
+    latest day serve every earlier one (the weekly summary wants two Sundays).
+    """
     assert plan.id is not None
-    days = named_days(session, plan.id)
-    areas, units = plan_rules(session, plan, days)
-    progress = plan_progress(
-        plan.year, as_of, areas, tallies(session, plan.id, as_of), done_marks(session, plan.id)
-    )
+    named = named_days(session, plan.id)
+    areas, units = plan_rules(session, plan, named)
+    counted = tallies(session, plan.id, max(days))
+    done = done_marks(session, plan.id)
     rules = {rule.key: rule for area in areas for rule in area.tasks}
-    return PlanStatus(plan=plan, progress=progress, rules=rules, units=units, days=days)
+    return [
+        PlanStatus(
+            plan=plan,
+            progress=plan_progress(plan.year, day, areas, counted, done),
+            rules=rules,
+            units=units,
+            days=named,
+        )
+        for day in days
+    ]
