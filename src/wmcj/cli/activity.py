@@ -465,3 +465,102 @@ def activity_rm(
     with changing(db.files) as files, db.write() as session:
         remove_activity(session=session, files=files, number=number)
     print(_("deleted activity #{number}").format(number=number))
+
+
+@app.command("import")
+def activity_import(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The ledger: an .xlsx workbook or a .csv file (UTF-8 or GBK).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Check the file and show what would be added; write nothing."
+        ),
+    ] = False,
+) -> None:
+    """Bring in a ledger (台账) kept in Excel or CSV: one activity per row, all or nothing.
+
+    Columns are found by their headings: 日期/date, 活动名称/title, 任务/task (its id or
+    exact title; several separated by 、 , ; or new lines), and optionally 参加人数/people,
+    参加人员/who, 时长/hours, 地点/place, 备注/note, 标签/tags, 附件/attachments (files
+    beside the ledger). Any bad row refuses the whole file. A row whose date, title and
+    tasks match an activity already recorded is skipped, so importing twice adds nothing.
+
+    Example: wmcj activity import 台账2018.xlsx --dry-run
+    """
+    from wmcj.attachments import changing
+    from wmcj.ledger_import import import_ledger
+
+    db = database(ctx)
+    if dry_run:
+        with db.read() as session:
+            result = import_ledger(session=session, files=None, path=file, dry_run=True)
+    else:
+        with changing(db.files) as files, db.write() as session:
+            result = import_ledger(session=session, files=files, path=file)
+    _print_import(result)
+
+
+def _print_import(result: Any) -> None:
+    """What an import added (or would add), and what it skipped as already recorded."""
+    from wmcj.i18n import _
+    from wmcj.render import Column, console, rich_table
+
+    if result.ignored:
+        print(_("columns not imported: {names}").format(names=", ".join(result.ignored)))
+    new, recorded = result.new, result.recorded
+    if result.dry_run and new:
+        columns = [
+            Column("row", _("Row"), justify="right", no_wrap=True),
+            Column("date", _("Date"), no_wrap=True),
+            Column("title", _("Title")),
+            Column("tasks", _("Tasks")),
+            Column("people", _("People"), justify="right"),
+            Column("hours", _("Hours"), justify="right"),
+            Column("place", _("Place")),
+            Column("files", _("Attachments"), justify="right"),
+        ]
+        rows = [
+            {
+                "row": r.row,
+                "date": r.fields.date,
+                "title": r.fields.title,
+                "tasks": ", ".join(r.fields.tasks),
+                "people": r.fields.people,
+                "hours": r.fields.hours,
+                "place": r.fields.place,
+                "files": len(r.fields.attach) or None,
+            }
+            for r in new
+        ]
+        console().print(rich_table(columns, rows, title=_("Would be added")))
+    if not new:
+        print(
+            _("nothing to import: all {n} rows of {file} are already recorded").format(
+                n=len(recorded), file=result.file
+            )
+        )
+        return
+    if result.dry_run:
+        print(
+            _(
+                "dry run: {new} activities would be imported from {file}, {recorded} rows are"
+                " already recorded; nothing was written"
+            ).format(new=len(new), file=result.file, recorded=len(recorded))
+        )
+        return
+    numbers = [r.number for r in new]
+    print(
+        _("imported {n} activities from {file} (#{first}–#{last})").format(
+            n=len(new), file=result.file, first=min(numbers), last=max(numbers)
+        )
+    )
+    if recorded:
+        print(_("skipped {n} rows already recorded").format(n=len(recorded)))
