@@ -13,10 +13,22 @@ _lang: str | None = None
 
 
 def detect_language() -> str:
-    """``WMCJ_LANG``, else the locale (``LC_ALL``/``LC_MESSAGES``/``LANG``), else English."""
+    """``WMCJ_LANG``, else ``lang`` in the settings file, else the locale
+    (``LC_ALL``/``LC_MESSAGES``/``LANG``), else English.
+    """
     chosen = os.environ.get("WMCJ_LANG", "").strip().lower()
     if chosen in LANGUAGES:
         return chosen
+    from wmcj.config import file_language
+
+    configured = file_language()
+    if configured is not None:
+        return configured
+    return locale_language()
+
+
+def locale_language() -> str:
+    """The language of the locale (``LC_ALL``/``LC_MESSAGES``/``LANG``), else English."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:  # POSIX: the first one set decides
