@@ -383,9 +383,8 @@ def write_results(
         " commands import only what they use (YAML and the lunar calendar only in `plan"
         " load`); opening a database checks its schema with one query; progress is one"
         " aggregate query per plan over a covering index (`ix_activity_plan_tally`), the same"
-        " number of queries at any size; output that is not a terminal is laid out on plain"
-        " strings, the very text Rich would draw; and the process ends with `gc.freeze()`"
-        " once the command has closed its database.",
+        " number of queries at any size; and the process ends with `gc.freeze()` once the"
+        " command has closed its database.",
         "",
         "Why some ratios are below 1: the floors end like any Python process, with a last"
         " collection over every object SQLAlchemy and pydantic made (about a third of"
