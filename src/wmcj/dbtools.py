@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from wmcj.errors import InputError, RuntimeFailure
 from wmcj.i18n import _
+from wmcj.render import file_size
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -573,7 +574,7 @@ def _store_checks(
             _(
                 "{count} file(s) in the store belong to no activity ({size}); left by an"
                 " interrupted command or a restore, they can stay: {names}"
-            ).format(count=len(orphans), size=_size(size), names=_names(orphans, store.root))
+            ).format(count=len(orphans), size=file_size(size), names=_names(orphans, store.root))
         )
     if leftovers:
         report.warnings.append(
@@ -593,15 +594,6 @@ def _store_checks(
 def _names(paths: list[Path], root: Path) -> str:
     shown = [str(p.relative_to(root)) for p in paths[:5]]
     return ", ".join(shown) + (" …" if len(paths) > 5 else "")
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
 
 
 def _file_problem(path: Path, sha256: str, size: int, *, hashes: bool) -> str | None:

@@ -209,8 +209,7 @@ def _every_periods(
     rule: TaskRule, every: Every, year: int, ledger: _Ledger, as_of: date
 ) -> tuple[tuple[Period, ...], int, int]:
     """Periods of an `every` task; only activities within start…due (in the year) count."""
-    counts_from = max(rule.start or date(year, 1, 1), date(year, 1, 1))
-    counts_to = min(rule.due or date(year, 12, 31), date(year, 12, 31))
+    counts_from, counts_to = _every_span(rule, year)
     periods = []
     for label, first, last in periods_of(year, every, rule.start, rule.due):
         count, _ = ledger.total(max(first, counts_from), min(last, counts_to))
@@ -222,17 +221,43 @@ def _every_periods(
     return tuple(periods), count, undocumented
 
 
+def _every_span(rule: TaskRule, year: int) -> tuple[date, date]:
+    """The days an `every` task counts activities on: start…due, within the year."""
+    return (
+        max(rule.start or date(year, 1, 1), date(year, 1, 1)),
+        min(rule.due or date(year, 12, 31), date(year, 12, 31)),
+    )
+
+
+def _window(rule: TaskRule, day: Day, year: int) -> tuple[date, date]:
+    """A named day's window, clipped to the year (may be empty: first > last)."""
+    jan1, dec31 = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+    # Ordinals, not timedelta, so a huge window clips instead of overflowing.
+    first = date.fromordinal(max(day.date.toordinal() - rule.window, jan1))
+    last = date.fromordinal(min(day.last.toordinal() + rule.window, dec31))
+    return first, last
+
+
+def counts_on(rule: TaskRule, year: int, day: date) -> bool:
+    """Whether an activity dated ``day`` can count for the task (as ``count`` counts)."""
+    if rule.every is not None:
+        first, last = _every_span(rule, year)
+        return first <= day <= last
+    if rule.on:
+        return any(
+            first <= day <= last for first, last in (_window(rule, d, year) for d in rule.on)
+        )
+    return True
+
+
 def _on_periods(
     rule: TaskRule, year: int, ledger: _Ledger, as_of: date
 ) -> tuple[tuple[Period, ...], int, int]:
     """Windows of an `on` task's days, clipped to the year; overlapping windows share."""
-    jan1, dec31 = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
     periods = []
     spans = []
     for day in rule.on:
-        # Ordinals, not timedelta, so a huge window clips instead of overflowing.
-        first = date.fromordinal(max(day.date.toordinal() - rule.window, jan1))
-        last = date.fromordinal(min(day.last.toordinal() + rule.window, dec31))
+        first, last = _window(rule, day, year)
         count = ledger.total(first, last)[0] if first <= last else 0
         outcome = _outcome(count, rule.target, last, as_of)
         periods.append(Period(day.key, first, last, count, rule.target, outcome, day.name))

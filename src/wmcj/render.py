@@ -143,6 +143,16 @@ def rich_table(
     return table
 
 
+def file_size(size: int) -> str:
+    """A file size people read: 980 B, 12.3 KB, 4.5 MB."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
 def write_out(text: str, out: Path, *, binary: bytes | None = None) -> None:
     """Write ``out`` atomically: a temporary file beside it, renamed into place."""
     from wmcj.errors import RuntimeFailure

@@ -244,20 +244,9 @@ def _documented(task: Task, photos: int, files: int, note_chars: int) -> bool:
 
 def _counted(rule: TaskRule | None, year: int, day: date, as_of: date) -> bool:
     """Whether an activity of ``day`` counts for the task as of ``as_of`` (as progress counts)."""
-    if rule is None or day > as_of:
-        return False
-    if rule.every is not None:
-        first = max(rule.start or date(year, 1, 1), date(year, 1, 1))
-        last = min(rule.due or date(year, 12, 31), date(year, 12, 31))
-        return first <= day <= last
-    if rule.on:
-        ordinal = day.toordinal()
-        return any(
-            day.year == year
-            and on.date.toordinal() - rule.window <= ordinal <= on.last.toordinal() + rule.window
-            for on in rule.on
-        )
-    return True
+    from wmcj.progress import counts_on
+
+    return rule is not None and day <= as_of and counts_on(rule, year, day)
 
 
 def show_task(*, session: Session, key: str, year: int | None, as_of: date) -> TaskDetail:

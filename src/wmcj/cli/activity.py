@@ -277,26 +277,16 @@ def activity_list(
     emit_listing(_columns(fmt_value), rows, fmt_value, out, data=records)
 
 
-def _size(size: int) -> str:
-    """A file size people read: 980 B, 12.3 KB, 4.5 MB."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
 def _show_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     from wmcj.i18n import _
-    from wmcj.render import cell_text
+    from wmcj.render import cell_text, file_size
 
     titles = record["task_titles"]
     evidence = _("{photos} photo(s), {files} other file(s), note of {chars} characters").format(
         photos=record["photos"], files=record["files"], chars=record["note_chars"]
     )
     attachments = "\n".join(
-        f"{a['name']} ({a['media_type']}, {_size(a['size'])})\n  {a['path']}"
+        f"{a['name']} ({a['media_type']}, {file_size(a['size'])})\n  {a['path']}"
         for a in record["attachments"]
     )
     rows = [
