@@ -517,4 +517,5 @@ MESSAGES: dict[str, str] = {
     "attachment {path} is not an ordinary file; attach a saved file": "附件 {path} 不是普通文件；请附上已保存的文件",
     "attachment {path} is {size} GB; files over {limit} GB are not kept — compress or split it, or keep it elsewhere and say where in --note": "附件 {path} 有 {size} GB；超过 {limit} GB 的文件不予保存——请压缩或分割，或存放在别处并在 --note 中注明位置",
     "{count} attachment file(s) of the backup were not beside it in {path}: {names}; copy that folder too, or run: wmcj db check": "备份的 {count} 个附件文件不在其旁边的 {path} 中：{names}；请把该文件夹一并复制过来，或运行：wmcj db check",
+    "--week and --as-of both choose the week; give one of them, not both": "--week 和 --as-of 都用来选择周次；只能给出其中一个",
 }

@@ -175,3 +175,12 @@ def test_chosen_week_uses_the_plan_of_its_iso_year(run, write_plan) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["year"], data["from"], data["to"]) == (2020, "2020-12-28", "2021-01-03")
+
+
+def test_week_and_as_of_contradict(run, loaded) -> None:
+    result = run("summary", "--week", "2018-W15", "--as-of", "2018-04-20")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --week and --as-of both choose the week; give one of them, not both\n"
+    )
+    assert result.stdout == ""

@@ -80,6 +80,11 @@ def summary(
     from wmcj.reportviews import print_summary
     from wmcj.summary import parse_week, summary_data
 
+    if week is not None and as_of is not None:
+        from wmcj.errors import InputError
+        from wmcj.i18n import _
+
+        raise InputError(_("--week and --as-of both choose the week; give one of them, not both"))
     monday = parse_week(week) if week is not None else None
     day = parse_date(as_of, "--as-of") if as_of else today()
     deliveries = _deliveries(mail, webhook or [], webhook_kind)
