@@ -114,7 +114,8 @@ def load_plan(
     wanted_tasks = {task.key for _area, task in spec.tasks()}
 
     gone = [t for key, t in tasks.items() if key not in wanted_tasks and not t.retired]
-    _check_gone(session, plan, gone, retire)
+    worked = _tasks_with_work(session, [t.id for t in gone if t.id is not None])
+    _check_gone(plan, gone, worked, retire)
 
     for position, area_spec in enumerate(spec.areas):
         area = _sync_area(session, plan.id, position, area_spec, areas.get(area_spec.key), result)
@@ -124,7 +125,6 @@ def load_plan(
                 session, plan.id, area, task_position, task_spec, tasks.get(task_spec.key), result
             )
 
-    worked = _tasks_with_work(session, [t.id for t in gone if t.id is not None])
     for task in gone:
         if task.id in worked:
             task.retired = True
@@ -154,10 +154,10 @@ def load_plan(
     return result
 
 
-def _check_gone(session: Session, plan: Plan, gone: list[Task], retire: bool) -> None:
+def _check_gone(plan: Plan, gone: list[Task], worked: set[int], retire: bool) -> None:
+    """Refuse to drop tasks that hold work, unless the user asked to retire them."""
     if retire or not gone:
         return
-    worked = _tasks_with_work(session, [t.id for t in gone if t.id is not None])
     blocked = [t.key for t in gone if t.id in worked]
     if blocked:
         raise InputError(

@@ -8,13 +8,17 @@ from typing import Any
 from wmcj.i18n import _
 from wmcj.render import Column, cell_text, console, emit, md_escape, render_text, to_csv
 
-EVERY_WORDS = {
-    "week": "every week",
-    "month": "every month",
-    "quarter": "every quarter",
-    "half": "every half-year",
-    "year": "every year",
-}
+
+def every_word(every: str) -> str:
+    """每周 / every week …: literal messages, so the catalogue check sees each one."""
+    words = {
+        "week": _("every week"),
+        "month": _("every month"),
+        "quarter": _("every quarter"),
+        "half": _("every half-year"),
+        "year": _("every year"),
+    }
+    return words[every]
 
 
 def day_display(key: str, name: str) -> str:
@@ -35,7 +39,7 @@ def schedule_text(task: dict[str, Any], names: dict[str, str] | None = None) -> 
     if task.get("every"):
         parts.append(
             _("{every}: {target} {unit}").format(
-                every=_(EVERY_WORDS[task["every"]]), target=task["target"], unit=unit
+                every=every_word(task["every"]), target=task["target"], unit=unit
             )
         )
         if task.get("start"):
